@@ -36,7 +36,11 @@ def effective_default(value):
     if isinstance(value, str) and "{{" in value:
         match = FALLBACK.search(value)
         if match:
-            return ast.literal_eval(match.group("literal"))
+            # default(X) or default(X, true): the first argument is the fallback.
+            arguments = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", match.group("literal")))
+            return ast.literal_eval(f"({arguments},)")[0]
+        return None
+    if isinstance(value, list) and any(isinstance(item, str) and "{{" in item for item in value):
         return None
     return value
 
