@@ -1,0 +1,99 @@
+# Copyright (c) 2026, moat.nodered developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Tests for newest_compatible and palette_installs."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.moat.nodered.plugins.filter.nodered_install import (
+    newest_compatible,
+    palette_installs,
+    range_satisfied,
+)
+
+# The shape of `npm view node-red@* engines.node --json`, abridged.
+ENGINES = {
+    "3.1.15": ">=14",
+    "4.0.9": ">=18.5",
+    "4.1.15": ">=18.5",
+    "5.0.0-beta.6": ">=22.9",
+    "5.0.7": ">=22.9",
+}
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        ("18.19.0", "4.1.15"),
+        ("v20.19.2", "4.1.15"),
+        ("22.9.0", "5.0.7"),
+        ("22.8.9", "4.1.15"),
+        ("16.20.2", "3.1.15"),
+        ("12.0.0", ""),
+    ],
+)
+def test_newest_compatible_release(node, expected):
+    assert newest_compatible(ENGINES, node) == expected
+
+
+def test_newest_compatible_accepts_json_text():
+    assert newest_compatible(json.dumps(ENGINES), "20.0.0") == "4.1.15"
+
+
+@pytest.mark.parametrize(
+    ("spec", "version", "expected"),
+    [
+        (">=18.5", (18, 5, 0), True),
+        (">=18.5", (18, 4, 9), False),
+        (">= 18.5", (18, 5, 0), True),
+        ("^18.5.0", (18, 9, 0), True),
+        ("^18.5.0", (19, 0, 0), False),
+        ("~18.5.0", (18, 5, 9), True),
+        ("~18.5.0", (18, 6, 0), False),
+        (">=14 <21", (20, 1, 0), True),
+        (">=14 <21", (21, 0, 0), False),
+        ("^14.18 || >=16", (22, 0, 0), True),
+        ("18.x", (18, 2, 0), True),
+        ("18.x", (19, 0, 0), False),
+        ("*", (1, 0, 0), True),
+        ("latest", (22, 0, 0), False),
+    ],
+)
+def test_range_satisfied(spec, version, expected):
+    assert range_satisfied(spec, version) is expected
+
+
+@pytest.mark.parametrize("node", ["22", "v22.x", "", None])
+def test_newest_compatible_rejects_partial_version(node):
+    with pytest.raises(AnsibleFilterError) as error:
+        newest_compatible(ENGINES, node)
+    assert str(error.value) == f"newest_compatible: node_version must be X.Y.Z, got {node!r}"
+
+
+def slurp_result(name, version, installed=None):
+    result = {"item": {"name": name, "version": version}}
+    if installed is not None:
+        result["content"] = base64.b64encode(json.dumps({"version": installed}).encode()).decode()
+    return result
+
+
+def test_palette_installs_lists_missing_and_outdated():
+    results = [
+        slurp_result("node-red-dashboard", "3.6.6", installed="3.6.6"),
+        slurp_result("@flowfuse/node-red-dashboard", "1.31.0"),
+        slurp_result("node-red-node-ping", "0.3.3", installed="0.3.1"),
+    ]
+    assert palette_installs(results) == ["@flowfuse/node-red-dashboard@1.31.0", "node-red-node-ping@0.3.3"]
+
+
+def test_palette_installs_rejects_results_without_items():
+    with pytest.raises(AnsibleFilterError) as error:
+        palette_installs([{"content": ""}])
+    assert str(error.value) == "palette_installs: result 0 has no item with name and version"
