@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Run every test: linters, unit tests, then the Molecule scenarios.
+# Run every test: linters, the collection build, unit tests, then the Molecule
+# scenarios.
 #
 #   scripts/test.sh                 all of it
 #   scripts/test.sh SCENARIO ...    only these Molecule scenarios (no lint,
 #                                   no unit tests)
 #
 # Sets up what the tests need first: the virtualenv, the Docker daemon (stopped
-# again at the end when this script started it) and the local Debian images.
+# again at the end when this script started it), the local Debian images and
+# Pebble. Scenarios run MOAT_TEST_JOBS at a time (default 2), each logging to
+# .cache/test-logs/SCENARIO.log; most of their time is spent waiting for
+# package downloads, so two lanes roughly halve the wall time on 2 cores.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+
+# Scenarios in the order they start; the slowest first keeps the lanes even.
+all_scenarios=(default)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
@@ -29,16 +36,17 @@ cleanup() {
 trap cleanup EXIT
 
 "$repo/scripts/testbed/image.sh" bookworm
+"$repo/scripts/testbed/image.sh" trixie
 
-run_lint_and_unit=true
+run_static_checks=true
 scenarios=("$@")
 if ((${#scenarios[@]} == 0)); then
-    scenarios=(default)
+    scenarios=("${all_scenarios[@]}")
 else
-    run_lint_and_unit=false
+    run_static_checks=false
 fi
 
-if $run_lint_and_unit; then
+if $run_static_checks; then
     echo "== yamllint"
     yamllint --strict .
     echo "== ansible-lint"
@@ -47,7 +55,7 @@ if $run_lint_and_unit; then
     build_dir=$(mktemp -d)
     ansible-galaxy collection build --output-path "$build_dir" . >/dev/null
     tarball=$(ls "$build_dir"/moat-nodered-*.tar.gz)
-    if tar -tzf "$tarball" | grep -E '^(molecule|tests|scripts|\.ci|\.venv|\.cache)/'; then
+    if tar -tzf "$tarball" | grep -E '^(molecule|tests|scripts|\.ci|\.venv|\.cache|\.config)/'; then
         echo "collection build: test material found in $tarball" >&2
         exit 1
     fi
@@ -56,7 +64,40 @@ if $run_lint_and_unit; then
     pytest -q tests/unit
 fi
 
+logs="$repo/.cache/test-logs"
+mkdir -p "$logs"
+jobs=${MOAT_TEST_JOBS:-2}
+
+run_scenario() {
+    local scenario=$1 started=$SECONDS
+    if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
+        echo "== molecule $scenario: passed in $((SECONDS - started)) s"
+        echo 0 >"$logs/$scenario.rc"
+    else
+        echo "== molecule $scenario: FAILED after $((SECONDS - started)) s; last lines of $logs/$scenario.log:"
+        tail -n 60 "$logs/$scenario.log"
+        echo 1 >"$logs/$scenario.rc"
+    fi
+}
+
+echo "== molecule: ${scenarios[*]} ($jobs at a time)"
+rm -f "$logs"/*.rc
 for scenario in "${scenarios[@]}"; do
-    echo "== molecule test -s $scenario"
-    molecule test -s "$scenario"
+    while (($(jobs -rp | wc -l) >= jobs)); do
+        wait -n || true
+    done
+    run_scenario "$scenario" &
 done
+wait
+
+passed=0
+failed=0
+for scenario in "${scenarios[@]}"; do
+    if [[ $(cat "$logs/$scenario.rc" 2>/dev/null) == 0 ]]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+done
+echo "scenarios: $passed passed, $failed failed"
+((failed == 0))
