@@ -47,7 +47,7 @@ def check_websocket(args):
             "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
         }
     )
-    connection = http.client.HTTPConnection(args.host, args.port, timeout=10)
+    connection = http.client.HTTPConnection(args.host, args.port, timeout=60)
     connection.request("GET", args.path, headers=headers)
     response = connection.getresponse()
     return {"status": response.status}
@@ -56,7 +56,7 @@ def check_websocket(args):
 def check_socketio(args):
     headers = auth_headers(args)
     base = args.path + "?EIO=4&transport=polling"
-    connection = http.client.HTTPConnection(args.host, args.port, timeout=10)
+    connection = http.client.HTTPConnection(args.host, args.port, timeout=60)
     connection.request("GET", base, headers=headers)
     response = connection.getresponse()
     body = response.read().decode("utf-8", "replace")
