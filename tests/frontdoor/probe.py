@@ -12,23 +12,45 @@ public name while the TCP connection goes to a test container, like
                       [--data TEXT | --form K=V ...] [--cafile F | --insecure]
     probe.py ws URL [--connect HOST:PORT] [--origin O] [--header 'K: V']
                     [--send TEXT ...] [--receive N] [--cafile F | --insecure]
+    probe.py socketio URL [--connect HOST:PORT] [--origin O] [--header 'K: V']
+                          [--cafile F | --insecure]
+    probe.py tls URL [--connect HOST:PORT] [--server-name NAME | --no-server-name]
+                     [--alpn P ...] [--tls-max VERSION] [--cafile F | --insecure]
+    probe.py batch FILE
 
-Both print one JSON object. They exit 0 when a response arrived, whatever its
-status code, and 1 when no HTTP response came back at all.
+http, ws, socketio and tls print one JSON object. They exit 0 when a response
+arrived, whatever its status code, and 1 when no HTTP response came back at
+all (for tls: when the handshake failed).
+
+socketio runs an Engine.IO 4 session against a socket.io server whose path is
+URL: a long-polling handshake, a connect packet for the main namespace, then
+the WebSocket upgrade with its probe. It stops at the first step that fails.
+
+batch reads a JSON list of checks from FILE ("-" for standard input). Each
+check is an object with "id", "mode" (http, ws, socketio or tls) and "url".
+The options above are keys too ("connect", "method", "headers" as an object,
+"data", "form" as an object, "origin", "send", "receive", "receive_timeout", "timeout",
+"cafile", "insecure", "server_name", "no_server_name", "alpn", "tls_max").
+"data_size": N sends a body of N bytes.
+"basic": [USER, PASSWORD] adds an Authorization header. It prints a JSON list
+of results, each with the check's "id", and always exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import base64
 import http.client
 import json
 import socket
 import ssl
 import sys
+import time
 import urllib.parse
 
 from websockets.exceptions import InvalidStatus, WebSocketException
-from websockets.sync.client import connect as ws_connect
+from websockets.asyncio.client import connect as ws_connect
 
 BODY_LIMIT = 65536
 
@@ -105,7 +127,11 @@ def run_http(args: argparse.Namespace) -> dict:
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
     try:
-        connection.request(args.method, path, body=body, headers=headers)
+        try:
+            connection.request(args.method, path, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # A server may answer (413, for example) and close before the whole body is sent.
+            pass
         response = connection.getresponse()
     except (OSError, http.client.HTTPException) as error:
         return {"status": None, "error": f"{type(error).__name__}: {error}"}
@@ -123,6 +149,16 @@ def run_http(args: argparse.Namespace) -> dict:
 
 
 def run_websocket(args: argparse.Namespace) -> dict:
+    """Open one WebSocket, send and receive messages, and return what happened."""
+    return asyncio.run(_run_websocket(args))
+
+
+# websockets' threaded client waits for readable data with select() on the
+# socket. When the server sends a rejected handshake's headers and body in two
+# TLS records that arrive together, OpenSSL reads both but returns only the
+# first; select() then never wakes up for the body, and the handshake times
+# out. The asyncio client reads TLS through a memory buffer and has no such gap.
+async def _run_websocket(args: argparse.Namespace) -> dict:
     parts, address, port = split_target(args.url, args.connect)
     context = build_tls_context(args)
     try:
@@ -143,7 +179,7 @@ def run_websocket(args: argparse.Namespace) -> dict:
         options["origin"] = args.origin
 
     try:
-        websocket = ws_connect(args.url, **options)
+        websocket = await ws_connect(args.url, **options)
     except InvalidStatus as error:
         response = error.response
         return {
@@ -151,20 +187,22 @@ def run_websocket(args: argparse.Namespace) -> dict:
             "headers": {name.lower(): value for name, value in response.headers.raw_items()},
             "body": response.body.decode("utf-8", errors="replace") if response.body else "",
         }
-    except (OSError, WebSocketException) as error:
+    except (OSError, TimeoutError, WebSocketException) as error:
+        sock.close()
         return {"status": None, "error": f"{type(error).__name__}: {error}"}
 
     received = []
     error_text = None
-    with websocket:
+    waited = getattr(args, "receive_timeout", None) or args.timeout
+    async with websocket:
         try:
             for message in args.send:
-                websocket.send(message)
+                await websocket.send(message)
             for _ in range(args.receive):
-                message = websocket.recv(timeout=args.timeout)
+                message = await asyncio.wait_for(websocket.recv(), waited)
                 received.append(message if isinstance(message, str) else message.decode("utf-8", "replace"))
         except TimeoutError:
-            error_text = f"timed out after {args.timeout} s waiting for message {len(received) + 1}"
+            error_text = f"timed out after {waited} s waiting for message {len(received) + 1}"
         except WebSocketException as error:
             error_text = f"{type(error).__name__}: {error}"
     result = {"status": websocket.response.status_code, "received": received}
@@ -173,10 +211,153 @@ def run_websocket(args: argparse.Namespace) -> dict:
     return result
 
 
+def _add_query(url: str, **params: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query) + list(params.items())
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _sub_args(args: argparse.Namespace, **changes) -> argparse.Namespace:
+    values = dict(vars(args))
+    values.update(changes)
+    return argparse.Namespace(**values)
+
+
+def run_socketio(args: argparse.Namespace) -> dict:
+    """Run an Engine.IO 4 session: polling handshake, namespace connect, WebSocket upgrade."""
+    headers = list(args.header)
+    if args.origin:
+        headers.append(f"Origin: {args.origin}")
+    base = urllib.parse.urlsplit(args.url)
+    http_url = urllib.parse.urlunsplit(base._replace(scheme="https" if base.scheme in ("https", "wss") else "http"))
+    ws_url = urllib.parse.urlunsplit(base._replace(scheme="wss" if base.scheme in ("https", "wss") else "ws"))
+
+    handshake = run_http(_sub_args(args, url=_add_query(http_url, EIO="4", transport="polling"),
+                                   method="GET", header=headers, form=None, data=None))
+    result = {"status": handshake.get("status"), "polling_status": handshake.get("status")}
+    if handshake.get("status") != 200:
+        result["error"] = handshake.get("error") or handshake.get("body", "")[:200]
+        return result
+    body = handshake.get("body", "")
+    if not body.startswith("0"):
+        result["error"] = f"expected an Engine.IO open packet, got {body[:200]!r}"
+        return result
+    sid = json.loads(body[1:])["sid"]
+    result["open"] = True
+
+    connect = run_http(_sub_args(args, url=_add_query(http_url, EIO="4", transport="polling", sid=sid),
+                                 method="POST", header=headers + ["Content-Type: text/plain;charset=UTF-8"],
+                                 form=None, data="40"))
+    result["connect_status"] = connect.get("status")
+    reply = run_http(_sub_args(args, url=_add_query(http_url, EIO="4", transport="polling", sid=sid),
+                               method="GET", header=headers, form=None, data=None))
+    # The reply contains the namespace answer: "40{...}" accepts, "44{...}" rejects the connection.
+    packets = reply.get("body", "").split("\x1e")
+    result["namespace"] = next((packet[:2] for packet in packets if packet.startswith("4")), None)
+
+    upgrade = run_websocket(_sub_args(args, url=_add_query(ws_url, EIO="4", transport="websocket", sid=sid),
+                                      header=args.header, send=["2probe"], receive=1))
+    result["upgrade_status"] = upgrade.get("status")
+    result["upgrade_received"] = upgrade.get("received", [])
+    if upgrade.get("error"):
+        result["upgrade_error"] = upgrade["error"]
+    return result
+
+
+_TLS_VERSIONS = {
+    "TLSv1": ssl.TLSVersion.TLSv1,
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
+def run_tls(args: argparse.Namespace) -> dict:
+    """Run one TLS handshake and report the protocol, cipher and ALPN protocol, or the failure."""
+    parts, address, port = split_target(args.url, args.connect)
+    context = build_tls_context(args)
+    if args.tls_max:
+        # OpenSSL's default security level forbids TLS 1.0 and 1.1 before any byte is sent.
+        context.set_ciphers("ALL:@SECLEVEL=0")
+        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        context.maximum_version = _TLS_VERSIONS[args.tls_max]
+    if args.alpn:
+        context.set_alpn_protocols(args.alpn)
+    server_name = None if args.no_server_name else (args.server_name or parts.hostname)
+    if server_name is None:
+        context.check_hostname = False
+    try:
+        raw = socket.create_connection((address, port), timeout=args.timeout)
+    except OSError as error:
+        return {"status": None, "error": f"{type(error).__name__}: {error}"}
+    try:
+        with context.wrap_socket(raw, server_hostname=server_name) as tls:
+            return {
+                "status": "handshake",
+                "version": tls.version(),
+                "cipher": tls.cipher()[0],
+                "alpn": tls.selected_alpn_protocol(),
+            }
+    except (OSError, ssl.SSLError) as error:
+        return {"status": None, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        raw.close()
+
+
+RUNNERS = {"http": run_http, "ws": run_websocket, "socketio": run_socketio, "tls": run_tls}
+
+
+def _check_to_args(check: dict) -> argparse.Namespace:
+    headers = [f"{name}: {value}" for name, value in (check.get("headers") or {}).items()]
+    if check.get("basic"):
+        username, password = check["basic"]
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        headers.append(f"Authorization: Basic {token}")
+    form = check.get("form")
+    return argparse.Namespace(
+        url=check["url"],
+        connect=check.get("connect"),
+        header=headers,
+        timeout=float(check.get("timeout", 10.0)),
+        cafile=check.get("cafile"),
+        insecure=bool(check.get("insecure", False)),
+        method=check.get("method", "GET"),
+        data="x" * int(check["data_size"]) if "data_size" in check else check.get("data"),
+        form=[f"{key}={value}" for key, value in form.items()] if form else None,
+        origin=check.get("origin"),
+        send=list(check.get("send", [])),
+        receive=int(check.get("receive", 0)),
+        receive_timeout=float(check["receive_timeout"]) if "receive_timeout" in check else None,
+        server_name=check.get("server_name"),
+        no_server_name=bool(check.get("no_server_name", False)),
+        alpn=list(check.get("alpn", [])),
+        tls_max=check.get("tls_max"),
+    )
+
+
+def run_batch(path: str) -> list[dict]:
+    """Run every check of a JSON list and return the results in the same order."""
+    with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as handle:
+        checks = json.load(handle)
+    results = []
+    for check in checks:
+        started = time.monotonic()
+        try:
+            result = RUNNERS[check["mode"]](_check_to_args(check))
+        except (KeyError, ValueError, TypeError) as error:
+            result = {"status": None, "error": f"invalid check: {type(error).__name__}: {error}"}
+        result["id"] = check.get("id")
+        result["seconds"] = round(time.monotonic() - started, 3)
+        results.append(result)
+    return results
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
-    for mode in ("http", "ws"):
+    batch_command = sub.add_parser("batch")
+    batch_command.add_argument("file", help="JSON list of checks, or - for standard input")
+    for mode in ("http", "ws", "socketio", "tls"):
         command = sub.add_parser(mode)
         command.add_argument("url")
         command.add_argument("--connect", help="HOST:PORT to open instead of the URL's host")
@@ -194,9 +375,24 @@ def main(argv: list[str]) -> int:
     ws_command.add_argument("--origin", help="Origin header to send")
     ws_command.add_argument("--send", action="append", default=[], help="text message to send, repeatable")
     ws_command.add_argument("--receive", type=int, default=0, help="number of messages to wait for")
+    ws_command.add_argument("--receive-timeout", type=float, help="seconds to wait for each message (default: --timeout)")
+    sub.choices["socketio"].add_argument("--origin", help="Origin header to send on every request")
+    tls_command = sub.choices["tls"]
+    server_name = tls_command.add_mutually_exclusive_group()
+    server_name.add_argument("--server-name", help="TLS SNI to send instead of the URL's host")
+    server_name.add_argument("--no-server-name", action="store_true", help="send no SNI")
+    tls_command.add_argument("--alpn", action="append", default=[], help="ALPN protocol to offer, repeatable")
+    tls_command.add_argument("--tls-max", choices=sorted(_TLS_VERSIONS), help="highest TLS version to offer")
 
     args = parser.parse_args(argv)
-    result = run_http(args) if args.mode == "http" else run_websocket(args)
+    if args.mode == "batch":
+        json.dump(run_batch(args.file), sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    if args.mode == "socketio":
+        # run_http and run_websocket read these, which the socketio command does not define.
+        args = _sub_args(args, method="GET", data=None, form=None, send=[], receive=0)
+    result = RUNNERS[args.mode](args)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0 if result.get("status") is not None else 1
