@@ -17,7 +17,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 # Scenarios in the order they start; the slowest first keeps the lanes even.
-all_scenarios=(default)
+all_scenarios=(default nginx haproxy nodered-node22 nftables nodered-trixie ddns-nsupdate ddns-dyndns2)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
@@ -37,6 +37,13 @@ trap cleanup EXIT
 
 "$repo/scripts/testbed/image.sh" bookworm
 "$repo/scripts/testbed/image.sh" trixie
+
+# The proxy scenarios scan TLS with testssl.sh from the controller.
+if ! command -v testssl >/dev/null 2>&1; then
+    echo "== installing the Debian package testssl.sh"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq testssl.sh >/dev/null
+fi
 
 run_static_checks=true
 scenarios=("$@")
@@ -79,6 +86,11 @@ run_scenario() {
         echo 1 >"$logs/$scenario.rc"
     fi
 }
+
+# The Node.js 22 scenario installs Node.js from a tarball built once.
+if [[ " ${scenarios[*]} " == *" nodered-node22 "* ]]; then
+    "$repo/scripts/testbed/node-tarball.sh"
+fi
 
 echo "== molecule: ${scenarios[*]} ($jobs at a time)"
 rm -f "$logs"/*.rc
