@@ -9,8 +9,10 @@ name: newest_compatible
 short_description: Pick the newest release whose engines.node range a Node.js version satisfies
 version_added: 0.1.0
 description:
-  - Takes the output of C(npm view PACKAGE@* engines.node --json), a mapping of release to range, and
-    returns the newest release, pre-releases excluded, whose range the given Node.js version satisfies.
+  - Takes the output of C(npm view "PACKAGE@>=0" version engines.node --json), a list of objects with
+    C(version) and C(engines.node) (a single object when one release matches), and returns the newest
+    release, pre-releases excluded, whose range the given Node.js version satisfies. A mapping of release
+    to range, as older npm releases print for C(npm view PACKAGE@* engines.node --json), works too.
   - Ranges may combine comparators (C(>=), C(>), C(<=), C(<), C(=)), plain versions, C(^) and C(~)
     ranges, spaces (and) and C(||) (or). A range in any other syntax counts as not satisfied.
   - The same file provides C(palette_installs), which turns the results of a looped C(slurp) of
@@ -18,8 +20,8 @@ description:
     specifications that npm still has to install.
 options:
   _input:
-    description: Release to engines.node range, as npm prints it.
-    type: dict
+    description: The releases with their engines.node ranges, as npm prints them.
+    type: raw
     required: true
   node_version:
     description: The installed Node.js version, with or without a leading C(v).
@@ -32,7 +34,7 @@ author:
 EXAMPLES = r"""
 - name: Choose Node-RED
   ansible.builtin.set_fact:
-    release: "{{ npm_view.stdout | from_json | moat.nodered.newest_compatible('18.19.0') }}"
+    release: "{{ npm_view.stdout | moat.nodered.newest_compatible('18.19.0') }}"
 """
 
 RETURN = r"""
@@ -120,12 +122,33 @@ def range_satisfied(spec: str, version: tuple[int, int, int]) -> bool:
     return False
 
 
+def _engines_by_release(engines: object) -> Mapping:
+    """Return release to range from any of the shapes npm view prints."""
+    if isinstance(engines, str):
+        try:
+            engines = json.loads(engines)
+        except ValueError as error:
+            raise AnsibleFilterError(f"newest_compatible: the input is not JSON from npm view: {error}") from error
+    # npm 7 and later print one object, not a list, when one release matches.
+    if isinstance(engines, Mapping) and "version" in engines:
+        engines = [engines]
+    if isinstance(engines, list):
+        by_release = {}
+        for index, item in enumerate(engines):
+            if not isinstance(item, Mapping) or "version" not in item:
+                raise AnsibleFilterError(f"newest_compatible: item {index} of the input has no version")
+            by_release[str(item["version"])] = item.get("engines.node")
+        return by_release
+    if isinstance(engines, Mapping):
+        return engines
+    raise AnsibleFilterError(
+        f"newest_compatible: the input must list releases with their engines.node ranges, got {type(engines).__name__}"
+    )
+
+
 def newest_compatible(engines: object, node_version: object) -> str:
     """Return the newest non-pre-release version whose engines range node_version satisfies."""
-    if isinstance(engines, str):
-        engines = json.loads(engines)
-    if not isinstance(engines, Mapping):
-        raise AnsibleFilterError(f"newest_compatible: the input must map releases to ranges, got {type(engines).__name__}")
+    engines = _engines_by_release(engines)
     installed = _partial(str(node_version))
     if installed is None or len(installed) != 3:
         raise AnsibleFilterError(f"newest_compatible: node_version must be X.Y.Z, got {node_version!r}")

@@ -18,7 +18,7 @@ from ansible_collections.moat.nodered.plugins.filter.nodered_install import (
     range_satisfied,
 )
 
-# The shape of `npm view node-red@* engines.node --json`, abridged.
+# The shape that npm 9 prints for `npm view node-red@* engines.node --json`, abridged.
 ENGINES = {
     "3.1.15": ">=14",
     "4.0.9": ">=18.5",
@@ -45,6 +45,44 @@ def test_newest_compatible_release(node, expected):
 
 def test_newest_compatible_accepts_json_text():
     assert newest_compatible(json.dumps(ENGINES), "20.0.0") == "4.1.15"
+
+
+# npm 10 answers `npm view "node-red@>=0" version engines.node --json` with a
+# list of objects; this is its output for the releases in ENGINES, in its
+# order, plus a release without an engines field.
+NPM10_OUTPUT = """[
+  {"version": "3.1.15", "engines.node": ">=14"},
+  {"version": "4.0.9", "engines.node": ">=18.5"},
+  {"version": "4.1.15", "engines.node": ">=18.5"},
+  {"version": "4.2.0"},
+  {"version": "5.0.0-beta.6", "engines.node": ">=22.9"},
+  {"version": "5.0.7", "engines.node": ">=22.9"}
+]"""
+
+
+@pytest.mark.parametrize(("node", "expected"), [("18.19.0", "4.1.15"), ("22.23.5", "5.0.7"), ("12.0.0", "")])
+def test_newest_compatible_reads_npm10_lists(node, expected):
+    # A release without engines.node is never chosen: nothing says it runs.
+    assert newest_compatible(NPM10_OUTPUT, node) == expected
+
+
+def test_newest_compatible_reads_a_single_object():
+    assert newest_compatible('{"version": "5.0.7", "engines.node": ">=22.9"}', "22.9.0") == "5.0.7"
+    assert newest_compatible('{"version": "5.0.7", "engines.node": ">=22.9"}', "20.0.0") == ""
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ('">=22.9"', "newest_compatible: the input must list releases with their engines.node ranges, got str"),
+        ("npm warn config", "newest_compatible: the input is not JSON from npm view: Expecting value: line 1 column 1 (char 0)"),
+        ('[{"engines.node": ">=18"}]', "newest_compatible: item 0 of the input has no version"),
+    ],
+)
+def test_newest_compatible_rejects_other_output(output, message):
+    with pytest.raises(AnsibleFilterError) as error:
+        newest_compatible(output, "22.9.0")
+    assert str(error.value) == message
 
 
 @pytest.mark.parametrize(
