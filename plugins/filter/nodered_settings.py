@@ -227,6 +227,8 @@ def nodered_settings(inputs: object) -> dict[str, object]:
         "logging": {"console": {"level": "info", "metrics": False, "audit": True}},
         "editorTheme": {"projects": {"enabled": False}},
         "webSocketNodeVerifyClient": _connection_check("websocket_verify_client", origins, ui_users),
+        # 403 instead of 401 when a signed-in user lacks a permission.
+        "httpAdminMiddleware": {"moat_snippet": "admin_permission_status", "options": {}},
     }
 
     node_auth = _single_user_auth("http_node_auth", inputs.get("http_node_auth"))

@@ -8,6 +8,9 @@
 //   dump FILE        require() a settings.js and print JSON.stringify of its exports
 //   call FILE        read a JSON list of calls on stdin, run each generated connection check
 //                    in FILE on fake request headers, and print a JSON list of outcomes
+//   admin FILE       read a JSON list of {"user", "status"} on stdin; for each, run FILE's
+//                    httpAdminMiddleware on a fake request with that req.user, then send the
+//                    status as a route would, and print a JSON list of {"next", "sent"}
 // A generated snippet resolves bcryptjs from require.main.path, the directory of this
 // script, just as it resolves it from Node-RED's directory in production.
 "use strict";
@@ -94,6 +97,34 @@ async function callChecks(file) {
     process.stdout.write(JSON.stringify(outcomes) + "\n");
 }
 
+// An Express response as far as the middleware and a route use it: status() sets
+// statusCode and returns the response, as Express does.
+function fakeResponse() {
+    return {
+        statusCode: 200,
+        status(code) {
+            this.statusCode = code;
+            return this;
+        },
+    };
+}
+
+async function callAdminMiddleware(file) {
+    const settings = require(path.resolve(file));
+    const calls = JSON.parse(await readStdin());
+    const outcomes = calls.map((call) => {
+        const req = call.user === null ? {} : { user: call.user };
+        const res = fakeResponse();
+        let nextCalls = 0;
+        settings.httpAdminMiddleware(req, res, () => {
+            nextCalls += 1;
+        });
+        res.status(call.status);
+        return { next: nextCalls, sent: res.statusCode };
+    });
+    process.stdout.write(JSON.stringify(outcomes) + "\n");
+}
+
 function main() {
     const command = process.argv[2];
     if (command === "compare") {
@@ -105,8 +136,13 @@ function main() {
             console.error(error.stack);
             process.exit(1);
         });
+    } else if (command === "admin") {
+        callAdminMiddleware(process.argv[3]).catch((error) => {
+            console.error(error.stack);
+            process.exit(1);
+        });
     } else {
-        console.error("usage: node harness.js compare | dump FILE | call FILE");
+        console.error("usage: node harness.js compare | dump FILE | call FILE | admin FILE");
         process.exit(2);
     }
 }

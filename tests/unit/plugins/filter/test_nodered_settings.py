@@ -14,6 +14,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.moat.nodered.plugins.filter.nodered_settings import nodered_settings
 from ansible_collections.moat.nodered.plugins.filter.settings_js import settings_js
+from ansible_collections.moat.nodered.tests.unit.js_helpers import HARNESS_SCRIPT, node_environment
 
 HASH = "$2b$04$xEVOuAca.giU1MbqkKKqauErsOBLcqERPaQEdX4rEa.PUaIqeyeZG"
 PREFIX = "nodered_settings: "
@@ -137,3 +138,37 @@ def test_rendered_settings_load_in_node(node_executable, tmp_path):
     assert loaded["ui"] == "function"
     assert loaded["dashboard"] == "function"
     assert loaded["users"] == [{"username": "admin", "password": HASH, "permissions": "*"}]
+
+
+def test_admin_middleware_turns_a_signed_in_users_401_into_403(node_executable, js_packages, tmp_path):
+    path = tmp_path / "settings.js"
+    path.write_text(settings_js(nodered_settings(base_inputs())), encoding="utf-8")
+    calls = [
+        # needsPermission for a read-only user deploying flows
+        {"user": {"username": "viewer", "permissions": "read"}, "status": 401},
+        # no token, or a wrong one: passport found no user
+        {"user": None, "status": 401},
+        # Node-RED's anonymous user (adminAuth.default) must still sign in
+        {"user": {"anonymous": True, "permissions": "read"}, "status": 401},
+        # other statuses pass unchanged
+        {"user": {"username": "admin", "permissions": "*"}, "status": 200},
+        {"user": {"username": "admin", "permissions": "*"}, "status": 400},
+        {"user": None, "status": 403},
+    ]
+    result = subprocess.run(
+        [node_executable, str(HARNESS_SCRIPT), "admin", str(path)],
+        input=json.dumps(calls),
+        capture_output=True,
+        text=True,
+        check=False,
+        env=node_environment(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"next": 1, "sent": 403},
+        {"next": 1, "sent": 401},
+        {"next": 1, "sent": 401},
+        {"next": 1, "sent": 200},
+        {"next": 1, "sent": 400},
+        {"next": 1, "sent": 403},
+    ]

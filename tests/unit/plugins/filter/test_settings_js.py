@@ -267,18 +267,22 @@ def test_settings_js_error_omits_value() -> None:
         ),
         (
             {"moat_snippet": "eval", "options": {}},
-            "ui.ioMiddleware.moat_snippet: unknown snippet 'eval'; known snippets: socketio_middleware, "
-            "websocket_verify_client",
+            "ui.ioMiddleware.moat_snippet: unknown snippet 'eval'; known snippets: admin_permission_status, "
+            "socketio_middleware, websocket_verify_client",
         ),
         (
             {"moat_snippet": "Socketio_Middleware", "options": {}},
             "ui.ioMiddleware.moat_snippet: unknown snippet 'Socketio_Middleware'; known snippets: "
-            "socketio_middleware, websocket_verify_client",
+            "admin_permission_status, socketio_middleware, websocket_verify_client",
         ),
         (
             {"moat_snippet": 1, "options": {}},
-            "ui.ioMiddleware.moat_snippet: unknown snippet of type int; known snippets: socketio_middleware, "
-            "websocket_verify_client",
+            "ui.ioMiddleware.moat_snippet: unknown snippet of type int; known snippets: admin_permission_status, "
+            "socketio_middleware, websocket_verify_client",
+        ),
+        (
+            {"moat_snippet": "admin_permission_status", "options": {"users": []}},
+            "ui.ioMiddleware.options: the snippet admin_permission_status takes no options; give an empty mapping",
         ),
         (
             {"moat_snippet": "socketio_middleware", "options": ["https://nodered.example.com"]},
@@ -303,6 +307,7 @@ def test_settings_js_error_omits_value() -> None:
         "unknown name",
         "name in wrong case",
         "name not a string",
+        "options for a snippet without options",
         "options not a mapping",
         "unknown option",
         "users missing",
