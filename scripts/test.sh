@@ -17,7 +17,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 # Scenarios in the order they start; the slowest first keeps the lanes even.
-all_scenarios=(default nginx haproxy nodered-node22 nftables nodered-trixie ddns-nsupdate ddns-dyndns2)
+all_scenarios=(default haproxy nginx certbot-dns01 nodered-node22 certbot-haproxy nftables nodered-trixie certbot-nginx ddns-nsupdate ddns-dyndns2)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
@@ -27,8 +27,12 @@ started_docker=false
 if ! docker info >/dev/null 2>&1; then
     started_docker=true
 fi
+started_pebble=false
 "$repo/scripts/testbed/docker.sh" start
 cleanup() {
+    if $started_pebble; then
+        "$repo/scripts/testbed/pebble.sh" stop
+    fi
     if $started_docker; then
         "$repo/scripts/testbed/docker.sh" stop
     fi
@@ -90,6 +94,18 @@ run_scenario() {
 # The Node.js 22 scenario installs Node.js from a tarball built once.
 if [[ " ${scenarios[*]} " == *" nodered-node22 "* ]]; then
     "$repo/scripts/testbed/node-tarball.sh"
+fi
+
+# The certbot HTTP-01 scenarios get certificates from the shared Pebble and
+# read its settings from MOAT_ACME_* variables. "start" leaves a running
+# Pebble as it is, so accounts made by earlier runs stay valid. A Pebble that
+# this script started is stopped at the end. The DNS-01 scenario runs a
+# Pebble of its own on its sidecar.
+if [[ " ${scenarios[*]} " =~ \ (certbot-nginx|certbot-haproxy)\  ]]; then
+    if ! "$repo/scripts/testbed/pebble.sh" status >/dev/null 2>&1; then
+        started_pebble=true
+    fi
+    eval "$("$repo/scripts/testbed/pebble.sh" start)"
 fi
 
 echo "== molecule: ${scenarios[*]} ($jobs at a time)"

@@ -175,7 +175,10 @@ EOF
 # Print the log's last lines and fail when the process in PIDFILE has exited.
 check_alive() {
     local name=$1 pidfile=$2 executable=$3 log=$4
-    if ! pid_alive "$pidfile" "$executable"; then
+    # Right after the fork the child can still be the shell or setsid, before
+    # it executes the server, so a process that still exists is not yet
+    # reported as exited.
+    if ! pid_alive "$pidfile" "$executable" && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         echo "pebble: $name exited; last lines of $log:" >&2
         tail -n 20 "$log" >&2
         stop_processes >&2
@@ -319,6 +322,11 @@ add_a() {
     running || { echo "pebble: not running; run $0 start" >&2; exit 1; }
     local gateway
     gateway=$(recorded_gateway)
+    # add-a appends to the addresses that NAME already has, and Pebble would
+    # try an address from an earlier run first, so clear them before adding.
+    local_curl -o /dev/null -X POST \
+        -d "{\"host\":\"$name\"}" \
+        "http://$gateway:$challtestsrv_port/clear-a"
     local_curl -o /dev/null -X POST \
         -d "{\"host\":\"$name\",\"addresses\":[\"$address\"]}" \
         "http://$gateway:$challtestsrv_port/add-a"
