@@ -134,14 +134,19 @@ def _describe(value: t.Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
+def _reject_dot_segments(path: str, variable: str, value: str) -> None:
+    """Raise RouteModelError naming variable and its value when a segment of path is '.' or '..'."""
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise RouteModelError(f"{variable} must not contain '.' or '..' segments; got {value!r}")
+
+
 def _check_root(value: t.Any, variable: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_PATH_LENGTH or not _ROOT_PATTERN.match(value):
         raise RouteModelError(
             f"{variable} must be a URL path that starts and ends with '/' and has segments of letters, digits "
             f"and '.', '_', '~', '-' only, such as '/' or '/nodered/'; got {_describe(value)}"
         )
-    if any(segment in (".", "..") for segment in value.split("/")):
-        raise RouteModelError(f"{variable} must not contain '.' or '..' segments; got {value!r}")
+    _reject_dot_segments(value, variable, value)
     return value
 
 
@@ -155,8 +160,7 @@ def _check_relative(value: t.Any, variable: str) -> str:
             f"{variable} must be a literal path of segments made of letters, digits and '.', '_', '~', '-' "
             f"(no ':param' or '*' parts, no query string), such as 'ui' or 'ws/events'; got {_describe(value)}"
         )
-    if any(segment in (".", "..") for segment in path.split("/")):
-        raise RouteModelError(f"{variable} must not contain '.' or '..' segments; got {value!r}")
+    _reject_dot_segments(path, variable, value)
     return path
 
 
