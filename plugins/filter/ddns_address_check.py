@@ -123,7 +123,7 @@ def ddns_address_check(
 ) -> dict[str, t.Any]:
     """Check an address, or the first address of a family in a detection service's reply."""
     if not isinstance(source, str) or source == "":
-        raise AnsibleFilterError(f"{FILTER_NAME}: source must be a non-empty string that says where the address came from")
+        raise AnsibleFilterError(f"{FILTER_NAME}: invalid source {source!r}: give a non-empty string that names where the address came from")
     names = _string_list(hostnames, "hostnames")
     networks = _string_list(allowed_networks, "allowed_networks")
 

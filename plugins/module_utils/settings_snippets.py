@@ -33,11 +33,11 @@ node-red-dashboard's ui.js and the @flowfuse/node-red-dashboard settings documen
   dashboard's HTTP requests. Neither snippet fits there.
 
 admin_permission_status is a value for httpAdminMiddleware, which Node-RED's editor-api
-mounts before its own admin routes; it takes no options ({}). Node-RED 4.1.15's
+mounts before its own admin routes. It takes no options ({}). Node-RED 4.1.15's
 needsPermission (lib/auth/index.js of @node-red/editor-api) calls res.status(401) when a
 logged-in user's token lacks the permission, such as a read-only user deploying flows, the
 same status as for a missing or wrong token. The middleware wraps res.status so that a 401
-sent for a request with a signed-in, non-anonymous req.user becomes 403. Passport's own
+sent for a request with a signed-in, non-anonymous req.user becomes 403. Passport 0.7.0's own
 rejections set res.statusCode directly and stay 401.
 
 NOTE: every connection attempt with a Basic header costs one bcryptjs comparison, so

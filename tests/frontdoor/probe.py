@@ -153,11 +153,10 @@ def run_websocket(args: argparse.Namespace) -> dict:
     return asyncio.run(_run_websocket(args))
 
 
-# websockets' threaded client waits for readable data with select() on the
-# socket. When the server sends a rejected handshake's headers and body in two
-# TLS records that arrive together, OpenSSL reads both but returns only the
-# first; select() then never wakes up for the body, and the handshake times
-# out. The asyncio client reads TLS through a memory buffer and has no such gap.
+# websockets' threaded client waits for data with select() on the socket. When a rejected
+# handshake's headers and body arrive as two TLS records at once, OpenSSL buffers the second,
+# so select() never reports it and the handshake times out. The asyncio client reads TLS
+# through a memory buffer and does not wait on the socket for buffered data.
 async def _run_websocket(args: argparse.Namespace) -> dict:
     parts, address, port = split_target(args.url, args.connect)
     context = build_tls_context(args)
@@ -251,7 +250,7 @@ def run_socketio(args: argparse.Namespace) -> dict:
     result["connect_status"] = connect.get("status")
     reply = run_http(_sub_args(args, url=_add_query(http_url, EIO="4", transport="polling", sid=sid),
                                method="GET", header=headers, form=None, data=None))
-    # The reply contains the namespace answer: "40{...}" accepts, "44{...}" rejects the connection.
+    # The reply contains the namespace response: "40{...}" accepts, "44{...}" rejects the connection.
     packets = reply.get("body", "").split("\x1e")
     result["namespace"] = next((packet[:2] for packet in packets if packet.startswith("4")), None)
 

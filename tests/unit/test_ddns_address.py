@@ -298,7 +298,7 @@ def test_filter_applies_allowed_networks() -> None:
 @pytest.mark.parametrize(
     ("value", "options", "message"),
     [
-        ("81.2.69.160", {"source": ""}, "source must be a non-empty string that says where the address came from"),
+        ("81.2.69.160", {"source": ""}, "invalid source '': give a non-empty string that names where the address came from"),
         ("81.2.69.160", {"source": SOURCE, "version": 5}, "version must be 4 or 6, got 5"),
         ("81.2.69.160", {"source": SOURCE, "version": True}, "version must be 4 or 6, got True"),
         ("81.2.69.160", {"source": SOURCE, "hostnames": "nodered.example.com"}, "hostnames must be a list of strings, got str"),

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Mock dynamic DNS provider and address-detection service for the ddns Molecule scenarios.
 
-It stands in for a dyndns2 provider and for a "what is my address" web service, so that no
+It replaces a dyndns2 provider and a "what is my address" web service, so that no
 test request leaves the test network. Every request is recorded, and the verify playbook reads
 the records back as JSON.
 

@@ -47,9 +47,8 @@ def test_newest_compatible_accepts_json_text():
     assert newest_compatible(json.dumps(ENGINES), "20.0.0") == "4.1.15"
 
 
-# npm 10 answers `npm view "node-red@>=0" version engines.node --json` with a
-# list of objects; this is its output for the releases in ENGINES, in its
-# order, plus a release without an engines field.
+# npm 10 prints a list of objects for `npm view "node-red@>=0" version engines.node --json`.
+# This is that output for the releases in ENGINES, plus a release without an engines field.
 NPM10_OUTPUT = """[
   {"version": "3.1.15", "engines.node": ">=14"},
   {"version": "4.0.9", "engines.node": ">=18.5"},
@@ -61,12 +60,12 @@ NPM10_OUTPUT = """[
 
 
 @pytest.mark.parametrize(("node", "expected"), [("18.19.0", "4.1.15"), ("22.23.5", "5.0.7"), ("12.0.0", "")])
-def test_newest_compatible_reads_npm10_lists(node, expected):
-    # A release without engines.node is never chosen: nothing says it runs.
+def test_newest_compatible_npm10_list(node, expected):
+    # A release without engines.node is never chosen, because nothing states that it runs.
     assert newest_compatible(NPM10_OUTPUT, node) == expected
 
 
-def test_newest_compatible_reads_a_single_object():
+def test_newest_compatible_single_object():
     assert newest_compatible('{"version": "5.0.7", "engines.node": ">=22.9"}', "22.9.0") == "5.0.7"
     assert newest_compatible('{"version": "5.0.7", "engines.node": ">=22.9"}', "20.0.0") == ""
 
@@ -79,7 +78,7 @@ def test_newest_compatible_reads_a_single_object():
         ('[{"engines.node": ">=18"}]', "newest_compatible: item 0 of the input has no version"),
     ],
 )
-def test_newest_compatible_rejects_other_output(output, message):
+def test_newest_compatible_invalid_output(output, message):
     with pytest.raises(AnsibleFilterError) as error:
         newest_compatible(output, "22.9.0")
     assert str(error.value) == message

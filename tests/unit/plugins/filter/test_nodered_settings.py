@@ -140,7 +140,7 @@ def test_rendered_settings_load_in_node(node_executable, tmp_path):
     assert loaded["users"] == [{"username": "admin", "password": HASH, "permissions": "*"}]
 
 
-def test_admin_middleware_turns_a_signed_in_users_401_into_403(node_executable, js_packages, tmp_path):
+def test_admin_middleware_permission_status(node_executable, js_packages, tmp_path):
     path = tmp_path / "settings.js"
     path.write_text(settings_js(nodered_settings(base_inputs())), encoding="utf-8")
     calls = [
