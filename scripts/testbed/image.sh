@@ -7,6 +7,8 @@
 # The image is tagged moat-nodered/debian:SUITE (or SUITE-ARCH for a foreign
 # architecture) and reused while it exists. Debian's mirror is taken from the
 # host's own apt sources, because container registries are not reachable.
+# A foreign architecture, such as arm64 or armhf, runs under qemu-user: the
+# script installs qemu-user-static and registers it with the kernel.
 set -euo pipefail
 
 suite=${1:?usage: $0 bookworm|trixie [ARCH]}
@@ -17,8 +19,36 @@ case $suite in
     *) echo "image: unsupported suite '$suite'; use bookworm or trixie" >&2; exit 2 ;;
 esac
 
+# Make the kernel run foreign binaries through qemu-user, for debootstrap
+# and for the containers. binfmt_misc registrations last until the host
+# reboots, so this runs for every foreign image, also when the image exists.
+enable_qemu_user() {
+    if ! command -v update-binfmts >/dev/null 2>&1 || ! dpkg -s qemu-user-static >/dev/null 2>&1; then
+        echo "image: installing qemu-user-static and binfmt-support"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static binfmt-support >/dev/null
+    fi
+    if [[ ! -e /proc/sys/fs/binfmt_misc/status ]]; then
+        mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    fi
+    update-binfmts --enable >/dev/null 2>&1 || true
+    local interpreter
+    case $arch in
+        arm64) interpreter=qemu-aarch64 ;;
+        armhf | armel) interpreter=qemu-arm ;;
+        *) interpreter=qemu-$arch ;;
+    esac
+    if ! grep -qx enabled "/proc/sys/fs/binfmt_misc/$interpreter" 2>/dev/null; then
+        echo "image: no enabled binfmt_misc entry $interpreter for $arch after update-binfmts --enable; see /proc/sys/fs/binfmt_misc" >&2
+        exit 1
+    fi
+}
+
 tag="moat-nodered/debian:$suite"
-[[ $arch != "$host_arch" ]] && tag="$tag-$arch"
+if [[ $arch != "$host_arch" ]]; then
+    tag="$tag-$arch"
+    enable_qemu_user
+fi
 if docker image inspect "$tag" >/dev/null 2>&1; then
     echo "image: $tag exists"
     exit 0
