@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source this file to use the project's tools in the current shell:
 #   . scripts/env.sh
 __moat_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -69,7 +69,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - One sentence per difference, such as C(domains added: www.example.com), or an empty list.
+    - "One sentence per difference, such as C(domains added: www.example.com), or an empty list."
   type: list
   elements: string
 """

@@ -79,7 +79,7 @@ def _split_sections(text: str) -> dict[str, list[str]]:
 
 def _os_release_id(lines: list[str]) -> str:
     for line in lines:
-        key, _, value = line.strip().partition("=")
+        key, _separator, value = line.strip().partition("=")
         if key == "ID":
             return value.strip().strip("\"'").lower()
     return ""

@@ -125,7 +125,7 @@ def _problems_web_url(settings: t.Mapping[str, t.Any], name: str, https_required
             f"{name} ({url!r}) contains whitespace, a control character, one of # \" ' \\ , or the word "
             "'password', which the clients' configuration grammar cannot carry: percent-encode them."
         ]
-    scheme, netloc, _ = split_web_url(url)
+    scheme, netloc, _path = split_web_url(url)
     if scheme not in ("http", "https") or not _HOST_PORT.fullmatch(netloc):
         return [f"{name} ({url!r}) must be an http:// or https:// URL with a host name or IPv4 address, such as https://api.ipify.org/."]
     if https_required and scheme != "https":

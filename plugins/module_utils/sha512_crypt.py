@@ -44,7 +44,7 @@ def _encode_checksum(digest: bytes) -> str:
     characters = []
 
     def append_group(value: int, count: int) -> None:
-        for _ in range(count):
+        for _group in range(count):
             characters.append(CRYPT_ALPHABET[value & 0x3F])
             value >>= 6
 
@@ -105,7 +105,7 @@ def compute_sha512_crypt(password: bytes, salt: str, rounds: int = DEFAULT_ROUND
 
 
 def generate_salt() -> str:
-    return "".join(secrets.choice(CRYPT_ALPHABET) for _ in range(SALT_LENGTH))
+    return "".join(secrets.choice(CRYPT_ALPHABET) for _position in range(SALT_LENGTH))
 
 
 def parse_sha512_crypt_hash(value: object) -> Sha512CryptHash | None:

@@ -74,7 +74,7 @@ def split_target(url: str, connect: str | None) -> tuple[urllib.parse.SplitResul
     port = parts.port or default_port
     address = parts.hostname
     if connect:
-        address, _, connect_port = connect.rpartition(":")
+        address, _separator, connect_port = connect.rpartition(":")
         if not address:
             raise SystemExit(f"probe: --connect {connect!r} must be HOST:PORT")
         address = address.strip("[]")
@@ -197,7 +197,7 @@ async def _run_websocket(args: argparse.Namespace) -> dict:
         try:
             for message in args.send:
                 await websocket.send(message)
-            for _ in range(args.receive):
+            for _message in range(args.receive):
                 message = await asyncio.wait_for(websocket.recv(), waited)
                 received.append(message if isinstance(message, str) else message.decode("utf-8", "replace"))
         except TimeoutError:

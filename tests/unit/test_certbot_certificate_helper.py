@@ -302,8 +302,8 @@ def test_check_reports_days_to_expiry(tmp_path, days_left, code, ending):
 
 
 def test_check_served_certificate_mismatch(tmp_path):
-    settings, _ = settings_with_lineage(tmp_path, 90)
-    other, _ = make_certificate(0xBEEF, 90)
+    settings, _der = settings_with_lineage(tmp_path, 90)
+    other, _key = make_certificate(0xBEEF, 90)
     result, message = helper.check(settings, now=NOW, fetch=serving(ssl.PEM_cert_to_DER_cert(other.decode())))
     assert result == helper.CRITICAL
     assert message.startswith("127.0.0.1:443 (SNI nodered.example.com) serves serial beef, but the lineage")
@@ -311,7 +311,7 @@ def test_check_served_certificate_mismatch(tmp_path):
 
 
 def test_check_reports_an_unreachable_proxy(tmp_path):
-    settings, _ = settings_with_lineage(tmp_path, 90)
+    settings, _der = settings_with_lineage(tmp_path, 90)
 
     def refuse(host, port, server_name, timeout):
         raise ConnectionRefusedError(111, "Connection refused")

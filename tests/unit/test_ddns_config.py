@@ -646,7 +646,7 @@ def test_ddclient_reads_back_password(name: str, version: str) -> None:
 @pytest.mark.parametrize("username", ["moat,o'user\"x\\", "a\\", '"', "'", "user@example.com", "x=y", "Grüße"])
 def test_ddclient_reads_back_username(username: str, version: str) -> None:
     text = render_ddclient(base_settings(ddns_dyndns2_username=username), version)
-    options, _ = parse_ddclient(text, version)
+    options, _hosts = parse_ddclient(text, version)
     assert options["login"] == username
     assert options["password"] == "correct horse"
 
@@ -654,7 +654,7 @@ def test_ddclient_reads_back_username(username: str, version: str) -> None:
 def test_ddclient_misreads_password_word() -> None:
     # A value with "password" and "=" on the line would be read as a password line: the login
     # below would come back as "apassword=dummy" in ddclient 3.10.
-    options, _ = parse_ddclient('login="apassword=b"\nh.example.com\n', DDCLIENT_310)
+    options, _hosts = parse_ddclient('login="apassword=b"\nh.example.com\n', DDCLIENT_310)
     assert options["login"] != "apassword=b"
 
 

@@ -723,11 +723,11 @@ def access_outcomes(node_executable: str, js_packages: Path, access_settings: di
     keys = []
     calls = []
     for setting_name, (kind, setting) in CHECKED_SETTINGS.items():
-        for case_name, (headers, _) in ACCESS_CASES.items():
+        for case_name, (headers, _status) in ACCESS_CASES.items():
             keys.append((setting_name, case_name))
             calls.append({"setting": setting, "kind": kind, "headers": headers})
     for setting_name, (kind, setting) in OPEN_SETTINGS.items():
-        for case_name, (headers, _) in OPEN_CASES.items():
+        for case_name, (headers, _status) in OPEN_CASES.items():
             keys.append(("open " + setting_name, case_name))
             calls.append({"setting": setting, "kind": kind, "headers": headers})
     for setting_name, (kind, setting) in CHECKED_SETTINGS.items():

@@ -87,7 +87,7 @@ def test_compute_rejects_argument(arguments: dict, message: str) -> None:
 
 
 def test_generate_salt_uses_alphabet() -> None:
-    salts = {generate_salt() for _ in range(20)}
+    salts = {generate_salt() for _attempt in range(20)}
 
     assert len(salts) == 20
     for salt in salts:
