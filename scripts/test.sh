@@ -20,7 +20,7 @@ cd "$repo"
 # The two Raspberry Pi scenarios run under qemu-user emulation and take about
 # 15 minutes each; armhf starts third, when its image is likely built.
 all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy nodered-node22 nftables nodered-trixie
-    ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01)
+    ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 bad-input)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
@@ -135,6 +135,8 @@ if $run_static_checks; then
     yamllint --strict .
     echo "== ansible-lint"
     ansible-lint
+    echo "== ansible-test sanity"
+    "$repo/scripts/sanity.sh"
     echo "== collection build"
     build_dir=$(mktemp -d)
     ansible-galaxy collection build --output-path "$build_dir" . >/dev/null
