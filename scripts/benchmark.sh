@@ -76,15 +76,7 @@ if ((!keep)); then
 fi
 for host in "${hosts[@]}"; do
     echo "benchmark: starting container $host"
-    # The same settings as the Molecule platforms in .config/molecule/config.yml.
-    docker run --detach --name "$host" --hostname "$host" \
-        --cap-add SYS_ADMIN --cap-add NET_ADMIN --cgroupns host \
-        --volume /sys/fs/cgroup:/sys/fs/cgroup:rw \
-        --volume /usr/local/share/ca-certificates:/usr/local/share/moat-host-ca:ro \
-        --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
-        --env container=docker \
-        --network moat-test \
-        "$image" /lib/systemd/systemd >/dev/null
+    "$repo/scripts/testbed/host.sh" "$host" "$image"
 done
 
 ansible-playbook -i "$inventory" "$repo/molecule/shared/prepare.yml"

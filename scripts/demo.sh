@@ -28,16 +28,8 @@ fi
 
 if ! docker container inspect "$name" >/dev/null 2>&1; then
     echo "demo: starting container $name"
-    # The same settings as the Molecule platforms in .config/molecule/config.yml.
-    docker run --detach --name "$name" --hostname "$name" \
-        --cap-add SYS_ADMIN --cap-add NET_ADMIN --cgroupns host \
-        --volume /sys/fs/cgroup:/sys/fs/cgroup:rw \
-        --volume /usr/local/share/ca-certificates:/usr/local/share/moat-host-ca:ro \
-        --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
-        --env container=docker \
-        --network moat-test \
-        --publish 127.0.0.1:8443:8443 --publish 127.0.0.1:8080:80 \
-        "$image" /lib/systemd/systemd >/dev/null
+    "$repo/scripts/testbed/host.sh" "$name" "$image" \
+        --publish 127.0.0.1:8443:8443 --publish 127.0.0.1:8080:80
 fi
 
 mkdir -p "$state"

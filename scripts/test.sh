@@ -100,11 +100,11 @@ if [[ " ${scenarios[*]} " =~ \ (certbot-nginx|certbot-haproxy|raspberrypi-arm64|
 fi
 
 # The Raspberry Pi scenarios run arm64 and armhf images under qemu-user.
-# Building them takes minutes of emulated work, so it runs in the background,
-# one image after the other, while the static checks and the first scenarios
-# run; each Raspberry Pi scenario waits for its image. This comes after the
-# steps above because image.sh may install packages with apt, which takes a
-# lock that only one apt may hold.
+# Building them takes minutes of emulated work, so they are built in the
+# background, one after the other, while the static checks and the first
+# scenarios run. Each Raspberry Pi scenario waits for its image. This comes
+# after the steps above because image.sh may install packages with apt, and
+# only one apt can hold its lock.
 foreign_arches=()
 for scenario in "${scenarios[@]}"; do
     case $scenario in
