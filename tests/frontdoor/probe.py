@@ -43,6 +43,7 @@ import asyncio
 import base64
 import http.client
 import json
+import pathlib
 import socket
 import ssl
 import sys
@@ -51,6 +52,11 @@ import urllib.parse
 
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.asyncio.client import connect as ws_connect
+
+# The TLS handshake is the one that playbooks/audit.yml runs through the
+# frontdoor_probe module, so the tests and the audit judge TLS the same way.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "plugins" / "module_utils"))
+from frontdoor import TLS_VERSIONS, tls_handshake  # noqa: E402
 
 BODY_LIMIT = 65536
 
@@ -263,44 +269,20 @@ def run_socketio(args: argparse.Namespace) -> dict:
     return result
 
 
-_TLS_VERSIONS = {
-    "TLSv1": ssl.TLSVersion.TLSv1,
-    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
-    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
-}
-
-
 def run_tls(args: argparse.Namespace) -> dict:
     """Run one TLS handshake and report the protocol, cipher and ALPN protocol, or the failure."""
     parts, address, port = split_target(args.url, args.connect)
-    context = build_tls_context(args)
-    if args.tls_max:
-        # OpenSSL's default security level forbids TLS 1.0 and 1.1 before any byte is sent.
-        context.set_ciphers("ALL:@SECLEVEL=0")
-        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-        context.maximum_version = _TLS_VERSIONS[args.tls_max]
-    if args.alpn:
-        context.set_alpn_protocols(args.alpn)
     server_name = None if args.no_server_name else (args.server_name or parts.hostname)
-    if server_name is None:
-        context.check_hostname = False
-    try:
-        raw = socket.create_connection((address, port), timeout=args.timeout)
-    except OSError as error:
-        return {"status": None, "error": f"{type(error).__name__}: {error}"}
-    try:
-        with context.wrap_socket(raw, server_hostname=server_name) as tls:
-            return {
-                "status": "handshake",
-                "version": tls.version(),
-                "cipher": tls.cipher()[0],
-                "alpn": tls.selected_alpn_protocol(),
-            }
-    except (OSError, ssl.SSLError) as error:
-        return {"status": None, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        raw.close()
+    return tls_handshake(
+        address,
+        port,
+        server_name,
+        max_version=args.tls_max,
+        alpn=args.alpn or (),
+        cafile=args.cafile,
+        verify=not args.insecure,
+        timeout=args.timeout,
+    )
 
 
 RUNNERS = {"http": run_http, "ws": run_websocket, "socketio": run_socketio, "tls": run_tls}
@@ -381,7 +363,7 @@ def main(argv: list[str]) -> int:
     server_name.add_argument("--server-name", help="TLS SNI to send instead of the URL's host")
     server_name.add_argument("--no-server-name", action="store_true", help="send no SNI")
     tls_command.add_argument("--alpn", action="append", default=[], help="ALPN protocol to offer, repeatable")
-    tls_command.add_argument("--tls-max", choices=sorted(_TLS_VERSIONS), help="highest TLS version to offer")
+    tls_command.add_argument("--tls-max", choices=sorted(TLS_VERSIONS), help="highest TLS version to offer")
 
     args = parser.parse_args(argv)
     if args.mode == "batch":
