@@ -376,6 +376,9 @@ def _problems(check: Mapping[str, t.Any], result: Mapping[str, t.Any]) -> tuple[
         elif not expect["handshake"] and shook:
             failures.append(f"expected the handshake to fail, but the server accepted "
                             f"{result.get('version')} with {result.get('cipher')}")
+        elif not expect["handshake"] and result.get("connected") is False:
+            # Without a TCP connection the server never saw the offer, so nothing was refused.
+            failures.append(f"expected the server to refuse the handshake, but the TCP connection failed{error}")
         if shook and "version" in expect and result.get("version") != expect["version"]:
             failures.append(f"expected {expect['version']}, got {result.get('version')}")
         cipher = result.get("cipher") or ""
@@ -461,6 +464,8 @@ def _observed(check: Mapping[str, t.Any], result: Mapping[str, t.Any]) -> str:
     if mode == "tls":
         if result.get("status") == "handshake":
             return f"{result.get('version')} {result.get('cipher')}"
+        if result.get("connected") is False:
+            return f"no connection ({result.get('error')})"
         return f"refused ({result.get('reason') or result.get('error', 'no handshake')})"
     status = result.get("status")
     text = _describe(status)
