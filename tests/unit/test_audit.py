@@ -147,6 +147,11 @@ def test_scan_includes_declared_and_forbidden_ports():
         ({"forbidden_ports": [80]}, "ports [80] are both forbidden and allowed; remove them from one list"),
         ({"certificate_warning_days": 3, "certificate_critical_days": 7},
          "'certificate_warning_days' (3) must be at least 'certificate_critical_days' (7), which must be 0 or more"),
+        ({"port_timeout": "abc"}, "'port_timeout' must be a number of seconds above 0, got 'abc'"),
+        ({"port_timeout": 0}, "'port_timeout' must be a number of seconds above 0, got 0"),
+        ({"timeout": -1}, "'timeout' must be a number of seconds above 0, got -1"),
+        ({"timeout": None}, "'timeout' must be a number of seconds above 0, got None"),
+        ({"timeout": True}, "'timeout' must be a number of seconds above 0, got True"),
     ],
 )
 def test_plan_rejects(changes, message):
