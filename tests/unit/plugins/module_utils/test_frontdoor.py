@@ -325,6 +325,17 @@ def test_tls_modern_versions_accepted(servers, tls_server_context):
     assert (tls13["status"], tls13["version"]) == ("handshake", "TLSv1.3")
 
 
+def test_tls_closed_port_not_connected():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    # Nothing listens on the port any more, so the connection is refused before TLS starts.
+    result = frontdoor.tls_handshake("127.0.0.1", port, DOMAIN)
+    assert result["status"] is None
+    assert result["connected"] is False
+    assert "reason" not in result
+
+
 def test_tls_cipher_string_this_client_lacks():
     result = frontdoor.tls_handshake("127.0.0.1", 9, DOMAIN, max_version="TLSv1.2", ciphers="NO-SUCH-CIPHER")
     assert result["client_unsupported"] is True
