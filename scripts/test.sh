@@ -19,8 +19,8 @@ cd "$repo"
 # Scenarios in the order they start; the slowest first keeps the lanes even.
 # The two Raspberry Pi scenarios run under qemu-user emulation and take about
 # 15 minutes each; armhf starts third, when its image is likely built.
-all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy nodered-node22 nftables nodered-trixie
-    ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 bad-input)
+all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy faults nodered-node22 nftables
+    nodered-trixie ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 bad-input)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
