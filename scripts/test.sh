@@ -19,9 +19,7 @@ cd "$repo"
 # Scenarios in the order they start; the slowest first keeps the lanes even.
 # The two Raspberry Pi scenarios run under qemu-user emulation and take about
 # 15 minutes each; armhf starts third, when its image is likely built.
-# The faults scenario is left out until it has passed from start to end;
-# run it with scripts/test.sh faults.
-all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy nodered-node22 nftables
+all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy faults nodered-node22 nftables
     nodered-trixie ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 bad-input)
 
 "$repo/scripts/setup.sh"
