@@ -71,6 +71,9 @@ def run_wrk(args: argparse.Namespace) -> dict:
         raise RuntimeError(f"wrk output has no Requests/sec or 99% line:\n{output}")
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
+    # The rate of error responses measures the error path, not the endpoint.
+    if errors:
+        raise RuntimeError(f"wrk got {errors.group(1)} responses outside 2xx and 3xx from {args.url}:\n{output}")
     return {
         "rps": float(rate.group(1)),
         "p99_ms": parse_wrk_duration(p99.group(1)),
