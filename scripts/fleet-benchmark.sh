@@ -12,8 +12,8 @@
 # The role set is light: the firewall and the reverse proxy (--tags
 # nftables,reverse_proxy), because Node-RED's npm install would measure the
 # package registry more than the controller. The first run includes the apt
-# downloads of nginx, fail2ban and nftables on every host; the re-run changes
-# nothing and measures what the controller and the connections cost.
+# downloads of nginx, fail2ban and nftables on every host. The re-run changes
+# nothing, so it measures what the controller and the connections cost.
 # Results: .cache/fleet-benchmark/results.tsv and one log per run.
 set -euo pipefail
 
@@ -25,8 +25,10 @@ max_size=6
 
 remove_containers() {
     local index
+    # docker rm -f also succeeds for a container that does not exist.
     for index in $(seq 1 "$max_size"); do
-        if docker rm -f "moat-fleet-bench-$index" >/dev/null 2>&1; then
+        if docker container inspect "moat-fleet-bench-$index" >/dev/null 2>&1; then
+            docker rm -f "moat-fleet-bench-$index" >/dev/null
             echo "fleet-benchmark: removed moat-fleet-bench-$index"
         fi
     done
