@@ -3,7 +3,7 @@
 # how to reach it.
 #
 #   scripts/demo.sh           create (or update) the container "moat-demo"
-#   scripts/demo.sh destroy   remove the container
+#   scripts/demo.sh destroy   remove the container and its state in .cache/demo
 #
 # The container runs systemd, like a real host, and publishes Node-RED's
 # front door on 127.0.0.1:8443 (HTTPS) and 127.0.0.1:8080 (HTTP redirect).
@@ -17,6 +17,8 @@ image=${MOAT_TEST_IMAGE:-moat-nodered/debian:bookworm}
 
 if [[ ${1:-} == destroy ]]; then
     docker rm -f "$name" >/dev/null 2>&1 && echo "demo: removed $name" || echo "demo: no container $name"
+    # The generated password, certificate and reports belong to the removed host.
+    rm -rf "$state"
     exit 0
 fi
 

@@ -69,6 +69,17 @@ def _port(settings: Mapping[str, t.Any], key: str) -> int:
     return port
 
 
+def _seconds(settings: Mapping[str, t.Any], key: str, default: float) -> float:
+    value = settings.get(key, default)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = None
+    if isinstance(value, bool) or seconds is None or not seconds > 0:
+        raise AuditInputError(f"'{key}' must be a number of seconds above 0, got {value!r}")
+    return seconds
+
+
 def _ports(settings: Mapping[str, t.Any], key: str) -> list[int]:
     values = settings.get(key) or []
     if not isinstance(values, Sequence) or isinstance(values, (str, bytes)):
@@ -108,7 +119,7 @@ def build_audit_plan(settings: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
     http_port = _port(settings, "http_port")
     routes = _require(settings, "routes", list)
     headers = _require(settings, "security_headers", list)
-    timeout = float(settings.get("timeout", 10))
+    timeout = _seconds(settings, "timeout", 10)
 
     origin = f"https://{domain}" + ("" if https_port == 443 else f":{https_port}")
     plan = _Plan(_host_port(address, https_port), timeout)
@@ -329,7 +340,7 @@ def _port_checks(plan: _Plan, settings, address: str) -> None:
         raise AuditInputError(f"ports {overlap} are both forbidden and allowed; remove them from one list")
     plan.add("ports", "ports: only the declared TCP ports accept connections", "ports",
              {"allowed": sorted(set(allowed) | set(required)), "required": required, "forbidden": forbidden},
-             address=address, ports=scan, timeout=float(settings.get("port_timeout", 2)))
+             address=address, ports=scan, timeout=_seconds(settings, "port_timeout", 2))
 
 
 # Evaluation.
@@ -376,6 +387,9 @@ def _problems(check: Mapping[str, t.Any], result: Mapping[str, t.Any]) -> tuple[
         elif not expect["handshake"] and shook:
             failures.append(f"expected the handshake to fail, but the server accepted "
                             f"{result.get('version')} with {result.get('cipher')}")
+        elif not expect["handshake"] and result.get("connected") is False:
+            # Without a TCP connection the server never saw the offer, so nothing was refused.
+            failures.append(f"expected the server to refuse the handshake, but the TCP connection failed{error}")
         if shook and "version" in expect and result.get("version") != expect["version"]:
             failures.append(f"expected {expect['version']}, got {result.get('version')}")
         cipher = result.get("cipher") or ""
@@ -461,6 +475,8 @@ def _observed(check: Mapping[str, t.Any], result: Mapping[str, t.Any]) -> str:
     if mode == "tls":
         if result.get("status") == "handshake":
             return f"{result.get('version')} {result.get('cipher')}"
+        if result.get("connected") is False:
+            return f"no connection ({result.get('error')})"
         return f"refused ({result.get('reason') or result.get('error', 'no handshake')})"
     status = result.get("status")
     text = _describe(status)

@@ -372,7 +372,9 @@ def tls_handshake(
 
     "status" is "handshake" or None. A failure has "error", and "reason" when OpenSSL gave
     one. "client_unsupported" is true when this client could not offer the requested
-    versions or ciphers at all, so the server's support is unknown.
+    versions or ciphers at all, and "connected" is false when the TCP connection failed
+    (an unresolved name, a refused or filtered port). In both cases the server's support
+    is unknown.
     """
     context = tls_context(cafile, verify)
     if server_name is None:
@@ -398,7 +400,7 @@ def tls_handshake(
     try:
         raw = socket.create_connection((address, port), timeout=timeout)
     except OSError as error:
-        return _failure(error)
+        return {**_failure(error), "connected": False}
     try:
         with context.wrap_socket(raw, server_hostname=server_name) as connection:
             return {

@@ -117,7 +117,7 @@ results:
       token came back.
     - TLS results have C(status) C(handshake) or null, and C(version), C(cipher), C(alpn), or C(error),
       C(reason) and C(client_unsupported) (true when this controller cannot offer the requested
-      versions or ciphers).
+      versions or ciphers), and C(connected), false when the TCP connection failed.
     - Certificate results have C(trusted), C(not_after), C(days_left), C(subject), C(issuer) and
       C(dns_names).
     - Port results have C(ports), a mapping of each port to C(open), C(closed) or C(filtered).

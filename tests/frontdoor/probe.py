@@ -9,7 +9,8 @@ public name while the TCP connection goes to a test container, like
 ``curl --resolve``.
 
     probe.py http URL [--connect HOST:PORT] [--method M] [--header 'K: V']
-                      [--data TEXT | --form K=V ...] [--cafile F | --insecure]
+                      [--data TEXT | --form K=V ...] [--read-all]
+                      [--cafile F | --insecure]
     probe.py ws URL [--connect HOST:PORT] [--origin O] [--header 'K: V']
                     [--send TEXT ...] [--receive N] [--cafile F | --insecure]
     probe.py socketio URL [--connect HOST:PORT] [--origin O] [--header 'K: V']
@@ -30,7 +31,8 @@ batch reads a JSON list of checks from FILE ("-" for standard input). Each
 check is an object with "id", "mode" (http, ws, socketio or tls) and "url".
 The options above are keys too ("connect", "method", "headers" as an object,
 "data", "form" as an object, "origin", "send", "receive", "receive_timeout", "timeout",
-"cafile", "insecure", "server_name", "no_server_name", "alpn", "tls_max").
+"cafile", "insecure", "server_name", "no_server_name", "alpn", "tls_max",
+"read_all").
 "data_size": N sends a body of N bytes.
 "basic": [USER, PASSWORD] adds an Authorization header. It prints a JSON list
 of results, each with the check's "id", and always exits 0.
@@ -142,11 +144,15 @@ def run_http(args: argparse.Namespace) -> dict:
     except (OSError, http.client.HTTPException) as error:
         return {"status": None, "error": f"{type(error).__name__}: {error}"}
 
-    payload = response.read(BODY_LIMIT)
+    # --read-all reads the whole body, so the transfer completes and a proxy
+    # cache can store it. The output keeps the size and the first BODY_LIMIT
+    # bytes.
+    payload = response.read() if args.read_all else response.read(BODY_LIMIT)
     result = {
         "status": response.status,
         "headers": {name.lower(): value for name, value in response.getheaders()},
-        "body": payload.decode("utf-8", errors="replace"),
+        "body": payload[:BODY_LIMIT].decode("utf-8", errors="replace"),
+        "body_bytes": len(payload),
     }
     if isinstance(connection.sock, ssl.SSLSocket):
         result["tls"] = {"version": connection.sock.version(), "cipher": connection.sock.cipher()[0]}
@@ -313,6 +319,7 @@ def _check_to_args(check: dict) -> argparse.Namespace:
         no_server_name=bool(check.get("no_server_name", False)),
         alpn=list(check.get("alpn", [])),
         tls_max=check.get("tls_max"),
+        read_all=bool(check.get("read_all", False)),
     )
 
 
@@ -349,6 +356,7 @@ def main(argv: list[str]) -> int:
         trust.add_argument("--insecure", action="store_true", help="skip certificate verification")
     http_command = sub.choices["http"]
     http_command.add_argument("--method", default="GET")
+    http_command.add_argument("--read-all", action="store_true", help="read the whole response body")
     body = http_command.add_mutually_exclusive_group()
     body.add_argument("--data", help="request body as text")
     body.add_argument("--form", action="append", help="K=V form field, repeatable")

@@ -147,6 +147,11 @@ def test_scan_includes_declared_and_forbidden_ports():
         ({"forbidden_ports": [80]}, "ports [80] are both forbidden and allowed; remove them from one list"),
         ({"certificate_warning_days": 3, "certificate_critical_days": 7},
          "'certificate_warning_days' (3) must be at least 'certificate_critical_days' (7), which must be 0 or more"),
+        ({"port_timeout": "abc"}, "'port_timeout' must be a number of seconds above 0, got 'abc'"),
+        ({"port_timeout": 0}, "'port_timeout' must be a number of seconds above 0, got 0"),
+        ({"timeout": -1}, "'timeout' must be a number of seconds above 0, got -1"),
+        ({"timeout": None}, "'timeout' must be a number of seconds above 0, got None"),
+        ({"timeout": True}, "'timeout' must be a number of seconds above 0, got True"),
     ],
 )
 def test_plan_rejects(changes, message):
@@ -193,6 +198,14 @@ def finding(check_id: str, result: dict, **changes) -> dict:
         ("route editor-comms: no data without a token", {"status": 101, "received": ['{"topic":"x"}']}, "failed",
          ["expected the messages [], got ['{\"topic\":\"x\"}']"]),
         ("tls: TLS 1.1 refused", {"status": None, "reason": "TLSV1_ALERT_PROTOCOL_VERSION"}, "passed", []),
+        ("tls: TLS 1.1 refused",
+         {"status": None, "error": "gaierror: [Errno -2] Name or service not known", "connected": False}, "failed",
+         ["expected the server to refuse the handshake, but the TCP connection failed "
+          "(gaierror: [Errno -2] Name or service not known)"]),
+        ("host: unknown TLS server name refused",
+         {"status": None, "error": "ConnectionRefusedError: [Errno 111] Connection refused", "connected": False},
+         "failed", ["expected the server to refuse the handshake, but the TCP connection failed "
+                    "(ConnectionRefusedError: [Errno 111] Connection refused)"]),
         ("tls: TLS 1.1 refused", {"status": "handshake", "version": "TLSv1.1", "cipher": "ECDHE-RSA-AES128-SHA"},
          "failed", ["expected the handshake to fail, but the server accepted TLSv1.1 with ECDHE-RSA-AES128-SHA"]),
         ("tls: TLS 1.2 accepted with an ECDHE AEAD suite",
@@ -221,6 +234,11 @@ def test_findings(check_id, result, outcome, details):
     found = finding(check_id, result)
     assert found["outcome"] == outcome
     assert found["details"] == details
+
+
+def test_tls_observed_without_connection():
+    found = finding("tls: TLS 1.0 refused", {"status": None, "error": "TimeoutError: timed out", "connected": False})
+    assert found["observed"] == "no connection (TimeoutError: timed out)"
 
 
 @pytest.mark.parametrize(

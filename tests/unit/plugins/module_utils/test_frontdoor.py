@@ -13,7 +13,6 @@ import io
 import socket
 import ssl
 import struct
-import threading
 import typing as t
 
 import pytest
@@ -23,44 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.moat.nodered.plugins.module_utils import frontdoor
+from ansible_collections.moat.nodered.tests.unit.loopback_server import read_request, serve
 
 DOMAIN = "nodered.example.test"
 
 
-# Servers.
-
-
-def serve(handler: t.Callable[[socket.socket], None], context: ssl.SSLContext | None = None) -> tuple[int, threading.Event]:
-    """Accept connections on 127.0.0.1 in a thread and pass each to HANDLER; return the port."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    stop = threading.Event()
-
-    def loop() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _address = listener.accept()
-            except socket.timeout:
-                continue
-            connection.settimeout(5)
-            try:
-                if context is not None:
-                    try:
-                        connection = context.wrap_socket(connection, server_side=True)
-                    except (ssl.SSLError, OSError):
-                        connection.close()
-                        continue
-                handler(connection)
-            except OSError:
-                pass
-            finally:
-                connection.close()
-        listener.close()
-
-    threading.Thread(target=loop, daemon=True).start()
-    return listener.getsockname()[1], stop
+# Servers, from tests/unit/loopback_server.py.
 
 
 @pytest.fixture
@@ -77,22 +44,9 @@ def servers():
         stop.set()
 
 
-def read_request(connection: socket.socket) -> tuple[str, dict[str, str]]:
-    stream = connection.makefile("rb")
-    request_line = stream.readline().decode()
-    headers = {}
-    while True:
-        line = stream.readline().decode()
-        if line in ("\r\n", ""):
-            break
-        name, _separator, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return request_line, headers
-
-
 def http_echo(connection: socket.socket) -> None:
     """Respond with 200 and the request line and the Host header as the body."""
-    request_line, headers = read_request(connection)
+    request_line, headers, _body = read_request(connection)
     body = f"{request_line.strip()} host={headers.get('host')}".encode()
     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Test: yes\r\nConnection: close\r\n\r\n%s"
                        % (len(body), body))
@@ -100,7 +54,7 @@ def http_echo(connection: socket.socket) -> None:
 
 def websocket_echo(connection: socket.socket) -> None:
     """Accept the upgrade unless the Origin is cross-site; echo one text frame, then close."""
-    _request_line, headers = read_request(connection)
+    _request_line, headers, _body = read_request(connection)
     if headers.get("origin", "").endswith("attacker.example.net"):
         connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden")
         return
@@ -118,7 +72,7 @@ def websocket_echo(connection: socket.socket) -> None:
 
 def websocket_silent(connection: socket.socket) -> None:
     """Accept the upgrade and send nothing, like Node-RED's /comms before a token arrives."""
-    _request_line, headers = read_request(connection)
+    _request_line, headers, _body = read_request(connection)
     accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + frontdoor.WEBSOCKET_GUID).encode()).digest())
     connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
@@ -323,6 +277,17 @@ def test_tls_modern_versions_accepted(servers, tls_server_context):
     assert (tls12["status"], tls12["version"]) == ("handshake", "TLSv1.2")
     assert tls12["cipher"].startswith("ECDHE-ECDSA-")
     assert (tls13["status"], tls13["version"]) == ("handshake", "TLSv1.3")
+
+
+def test_tls_closed_port_not_connected():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    # Nothing listens on the port any more, so the connection is refused before TLS starts.
+    result = frontdoor.tls_handshake("127.0.0.1", port, DOMAIN)
+    assert result["status"] is None
+    assert result["connected"] is False
+    assert "reason" not in result
 
 
 def test_tls_cipher_string_this_client_lacks():

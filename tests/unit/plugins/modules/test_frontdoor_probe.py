@@ -9,84 +9,54 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 
 import pytest
 
 from ansible_collections.moat.nodered.plugins.module_utils.frontdoor import CheckError
 from ansible_collections.moat.nodered.plugins.modules.frontdoor_probe import Credentials, run_check
+from ansible_collections.moat.nodered.tests.unit.loopback_server import read_request, serve
 
 BASIC = {"username": "viewer", "password": "Vi'ew\"er $ü Pa55"}
 ADMIN = {"username": "admin", "password": "editor-Pa55word"}
 TOKEN = "token-Zq81"
 
 
-class TokenServer:
-    """Loopback server: POST /auth/token returns a token for ADMIN; other requests echo the Authorization header."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.port = self.listener.getsockname()[1]
-        self.stop = threading.Event()
-        threading.Thread(target=self.loop, daemon=True).start()
-
-    def loop(self) -> None:
-        self.listener.settimeout(0.2)
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            with connection:
-                self.handle(connection)
-        self.listener.close()
-
-    def handle(self, connection: socket.socket) -> None:
-        stream = connection.makefile("rb")
-        request_line = stream.readline().decode()
-        headers = {}
-        while True:
-            line = stream.readline().decode()
-            if line in ("\r\n", ""):
-                break
-            name, _separator, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = stream.read(int(headers.get("content-length", 0))).decode()
-        if request_line.startswith("POST /auth/token"):
-            good = f"username={ADMIN['username']}" in body and "password=editor-Pa55word" in body
-            payload = json.dumps({"access_token": TOKEN}) if good else "{}"
-            status = "200 OK" if good else "403 Forbidden"
-        else:
-            payload = headers.get("authorization", "none")
-            status = "200 OK"
-        connection.sendall(f"HTTP/1.1 {status}\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode())
+def answer_token_requests(connection: socket.socket) -> None:
+    """Return a token for ADMIN on POST /auth/token, and echo the Authorization header otherwise."""
+    request_line, headers, body = read_request(connection)
+    if request_line.startswith("POST /auth/token"):
+        good = f"username={ADMIN['username']}" in body and "password=editor-Pa55word" in body
+        payload = json.dumps({"access_token": TOKEN}) if good else "{}"
+        status = "200 OK" if good else "403 Forbidden"
+    else:
+        payload = headers.get("authorization", "none")
+        status = "200 OK"
+    connection.sendall(f"HTTP/1.1 {status}\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode())
 
 
 @pytest.fixture
 def server():
-    running = TokenServer()
-    yield running
-    running.stop.set()
+    port, stop = serve(answer_token_requests)
+    yield port
+    stop.set()
 
 
-def check(server: TokenServer, **options) -> dict:
+def check(port: int, **options) -> dict:
     base = {"id": "probe", "mode": "http", "url": "http://nodered.example.test/flows",
-            "connect": f"127.0.0.1:{server.port}", "timeout": 5}
+            "connect": f"127.0.0.1:{port}", "timeout": 5}
     base.update(options)
     return base
 
 
 def test_basic_credentials_sent(server):
     result = run_check(check(server, auth="basic"), Credentials(BASIC, None), None, 4)
-    user, _, password = base64.b64decode(result["body"].split()[1]).decode("utf-8").partition(":")
+    user, _separator, password = base64.b64decode(result["body"].split()[1]).decode("utf-8").partition(":")
     assert (user, password) == (BASIC["username"], BASIC["password"])
 
 
 def test_wrong_basic_password_differs(server):
     result = run_check(check(server, auth="basic-wrong"), Credentials(BASIC, None), None, 4)
-    _, _, password = base64.b64decode(result["body"].split()[1]).decode("utf-8").partition(":")
+    _user, _separator, password = base64.b64decode(result["body"].split()[1]).decode("utf-8").partition(":")
     assert password.startswith(BASIC["password"])
     assert password != BASIC["password"]
 
