@@ -20,10 +20,8 @@ cd "$repo"
 # The two Raspberry Pi scenarios run under qemu-user emulation and take about
 # 15 minutes each; armhf starts third, when its image is likely built.
 # fleet converges three hosts one batch after another and comes next.
-# The faults scenario is left out until it has passed from start to end;
-# run it with scripts/test.sh faults.
-all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf fleet nginx haproxy nodered-node22 nftables nodered-trixie
-    ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 pull bad-input)
+all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf fleet nginx haproxy faults nodered-node22 nftables
+    nodered-trixie ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 pull bad-input)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
