@@ -19,8 +19,9 @@ cd "$repo"
 # Scenarios in the order they start; the slowest first keeps the lanes even.
 # The two Raspberry Pi scenarios run under qemu-user emulation and take about
 # 15 minutes each; armhf starts third, when its image is likely built.
-all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf nginx haproxy faults nodered-node22 nftables
-    nodered-trixie ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 bad-input)
+# fleet converges three hosts one batch after another and comes next.
+all_scenarios=(raspberrypi-arm64 default raspberrypi-armhf fleet nginx haproxy faults nodered-node22 nftables
+    nodered-trixie ddns-nsupdate ddns-dyndns2 certbot-nginx certbot-haproxy certbot-dns01 pull bad-input)
 
 "$repo/scripts/setup.sh"
 # shellcheck source=scripts/env.sh
@@ -82,8 +83,9 @@ mkdir -p "$logs"
 rm -f "$logs"/*.rc
 jobs=${MOAT_TEST_JOBS:-2}
 
-# The Node.js 22 scenario installs Node.js from a tarball built once.
-if [[ " ${scenarios[*]} " == *" nodered-node22 "* ]]; then
+# The Node.js 22 and fleet scenarios install Node.js from a tarball built
+# once.
+if [[ " ${scenarios[*]} " =~ \ (nodered-node22|fleet)\  ]]; then
     "$repo/scripts/testbed/node-tarball.sh"
 fi
 
