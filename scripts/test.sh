@@ -98,7 +98,12 @@ if [[ " ${scenarios[*]} " =~ \ (certbot-nginx|certbot-haproxy|raspberrypi-arm64|
     if ! "$repo/scripts/testbed/pebble.sh" status >/dev/null 2>&1; then
         started_pebble=true
     fi
-    eval "$("$repo/scripts/testbed/pebble.sh" start)"
+    # eval of an empty string succeeds, so a failed start is caught here.
+    if ! pebble_env=$("$repo/scripts/testbed/pebble.sh" start); then
+        echo "== Pebble did not start; the certificate and Raspberry Pi scenarios need it" >&2
+        exit 1
+    fi
+    eval "$pebble_env"
 fi
 
 # The Raspberry Pi scenarios run arm64 and armhf images under qemu-user.
