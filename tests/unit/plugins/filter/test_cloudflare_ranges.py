@@ -143,8 +143,15 @@ def test_non_string_text_rejected() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://www.cloudflare.com/ips-v4", "file:///etc/passwd", "www.cloudflare.com/ips-v4", "https://", "", None,
-     "https://example.test/ips-v4\n# injected"],
+    [
+        "ftp://www.cloudflare.com/ips-v4",
+        "file:///etc/passwd",
+        "www.cloudflare.com/ips-v4",
+        "https://",
+        "",
+        None,
+        "https://example.test/ips-v4\n# injected",
+    ],
 )
 def test_invalid_url_rejected(url: object) -> None:
     with pytest.raises(AnsibleFilterError) as error:
