@@ -11,7 +11,6 @@ run ansible-playbook as a subprocess and skip when it is not installed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 import yaml
 
 from ansible_collections.moat.nodered.tests.unit.loopback_server import read_request, serve
+from ansible_collections.moat.nodered.tests.unit.plugins.filter.test_filters_in_ansible import ansible_environment
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPOSITORY_ROOT / "playbooks" / "refresh_cloudflare_ranges.yml"
@@ -73,32 +73,29 @@ def base_url() -> t.Iterator[str]:
     stop.set()
 
 
-def run_refresh(collections_root: Path, home: Path, extra_vars: dict[str, object]) -> subprocess.CompletedProcess:
-    environment = dict(os.environ)
-    environment.update(
-        {
-            "ANSIBLE_COLLECTIONS_PATH": str(collections_root),
-            "ANSIBLE_HOME": str(home),
-            "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        }
-    )
+def run_playbook(
+    playbook: Path, collections_root: Path, home: Path, extra_vars: dict[str, object]
+) -> subprocess.CompletedProcess:
+    environment = ansible_environment(collections_root, home)
+    environment["ANSIBLE_LOCALHOST_WARNING"] = "false"
+    environment["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "false"
     # The loopback server must be reached directly, never through a proxy from the environment.
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         environment.pop(name, None)
     environment["no_proxy"] = environment["NO_PROXY"] = "127.0.0.1"
     variables = {"ansible_python_interpreter": sys.executable, **extra_vars}
     return subprocess.run(
-        [t.cast(str, ANSIBLE_PLAYBOOK), "-e", json.dumps(variables), str(PLAYBOOK)],
+        [t.cast(str, ANSIBLE_PLAYBOOK), "-e", json.dumps(variables), str(playbook)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
         env=environment,
     )
+
+
+def run_refresh(collections_root: Path, home: Path, extra_vars: dict[str, object]) -> subprocess.CompletedProcess:
+    return run_playbook(PLAYBOOK, collections_root, home, extra_vars)
 
 
 def urls(base_url: str, ipv4: str = "/ips-v4", ipv6: str = "/ips-v6") -> dict[str, str]:
@@ -166,20 +163,8 @@ def test_refresh_file_loads_with_from_yaml(refresh_runs: dict[str, t.Any], colle
         "          - (moat_cloudflare_ranges.ipv6 | moat.nodered.nft_addresses).ipv4 == []\n",
         encoding="utf-8",
     )
-    environment = dict(os.environ)
-    environment.update({"ANSIBLE_COLLECTIONS_PATH": str(collections_root), "ANSIBLE_HOME": str(refresh_runs["home"])})
-    result = subprocess.run(
-        [
-            t.cast(str, ANSIBLE_PLAYBOOK),
-            "-e",
-            json.dumps({"ansible_python_interpreter": sys.executable, "ranges_file": str(refresh_runs["data_file"])}),
-            str(playbook),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=environment,
+    result = run_playbook(
+        playbook, collections_root, refresh_runs["home"], {"ranges_file": str(refresh_runs["data_file"])}
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
