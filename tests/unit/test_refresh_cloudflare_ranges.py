@@ -160,7 +160,10 @@ def test_refresh_file_loads_with_from_yaml(refresh_runs: dict[str, t.Any], colle
         "          - moat_cloudflare_ranges.ipv4 | length == 3\n"
         "          - moat_cloudflare_ranges.ipv6 | length == 3\n"
         "          - (moat_cloudflare_ranges.ipv4 | moat.nodered.nft_addresses).ipv6 == []\n"
-        "          - (moat_cloudflare_ranges.ipv6 | moat.nodered.nft_addresses).ipv4 == []\n",
+        "          - (moat_cloudflare_ranges.ipv6 | moat.nodered.nft_addresses).ipv4 == []\n"
+        # The patterns of the reverse_proxy role's preflight check.
+        "          - moat_cloudflare_ranges.ipv4 | reject('match', '^[0-9.]+/[0-9]{1,2}$') | list == []\n"
+        "          - moat_cloudflare_ranges.ipv6 | reject('match', '^[0-9a-fA-F:]+/[0-9]{1,3}$') | list == []\n",
         encoding="utf-8",
     )
     result = run_playbook(

@@ -6,18 +6,26 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.moat.nodered.plugins.filter.cloudflare_ranges import FilterModule, cloudflare_ranges
+from ansible_collections.moat.nodered.plugins.filter.cloudflare_ranges import (
+    FILTER_NAME,
+    FilterModule,
+    cloudflare_ranges,
+)
 from ansible_collections.moat.nodered.plugins.module_utils.cloudflare_ranges import (
     CloudflareRangesError,
     check_source_url,
     parse_range_list,
 )
+from ansible_collections.moat.nodered.tests.unit.plugins.filter.test_filters_in_ansible import ansible_environment
 
 SHIPPED_FILE = Path(__file__).resolve().parents[4] / "roles" / "nftables" / "files" / "cloudflare_ranges.yml"
 URLS = {"ipv4": "https://www.cloudflare.com/ips-v4", "ipv6": "https://www.cloudflare.com/ips-v6"}
@@ -177,3 +185,21 @@ def test_missing_keys_rejected() -> None:
         cloudflare_ranges({"ipv4": IPV4_TEXT}, urls=URLS, date="2026-12-05")
     with pytest.raises(AnsibleFilterError, match="urls is missing the key ipv4"):
         cloudflare_ranges({"ipv4": IPV4_TEXT, "ipv6": IPV6_TEXT}, urls={"ipv6": URLS["ipv6"]}, date="2026-12-05")
+
+
+def test_ansible_doc_parses_documentation(collections_root: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-doc"), "-t", "filter", "--json", FILTER_NAME],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=ansible_environment(collections_root, tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)[FILTER_NAME]
+    assert document["doc"]["options"]["_input"]["type"] == "dict"
+    assert document["doc"]["options"]["urls"]["required"] is True
+    assert document["return"]["_value"]["contains"]["ipv4"]["elements"] == "string"
+    assert document["examples"].strip()
