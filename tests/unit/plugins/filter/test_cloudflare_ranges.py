@@ -6,9 +6,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,7 @@ from ansible_collections.moat.nodered.plugins.module_utils.cloudflare_ranges imp
     check_source_url,
     parse_range_list,
 )
-from ansible_collections.moat.nodered.tests.unit.plugins.filter.test_filters_in_ansible import ansible_environment
+from ansible_collections.moat.nodered.tests.unit.plugins.filter.test_filters_in_ansible import filter_documents
 
 SHIPPED_FILE = Path(__file__).resolve().parents[4] / "roles" / "nftables" / "files" / "cloudflare_ranges.yml"
 URLS = {"ipv4": "https://www.cloudflare.com/ips-v4", "ipv6": "https://www.cloudflare.com/ips-v6"}
@@ -188,17 +185,8 @@ def test_missing_keys_rejected() -> None:
 
 
 def test_ansible_doc_parses_documentation(collections_root: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-doc"), "-t", "filter", "--json", FILTER_NAME],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=ansible_environment(collections_root, tmp_path),
-    )
+    document = filter_documents(collections_root, tmp_path, [FILTER_NAME])[FILTER_NAME]
 
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)[FILTER_NAME]
     assert document["doc"]["options"]["_input"]["type"] == "dict"
     assert document["doc"]["options"]["urls"]["required"] is True
     assert document["return"]["_value"]["contains"]["ipv4"]["elements"] == "string"

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import typing as t
 from pathlib import Path
 
 import bcrypt
@@ -78,18 +79,23 @@ def ansible_command(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def test_ansible_doc_parses_documentation(collections_root: Path, tmp_path: Path) -> None:
+def filter_documents(collections_root: Path, home: Path, names: t.Iterable[str]) -> dict:
+    """Return the documentation of the named filters as ansible-doc parses it."""
     result = subprocess.run(
-        [ansible_command("ansible-doc"), "-t", "filter", "--json", *FILTERS],
+        [ansible_command("ansible-doc"), "-t", "filter", "--json", *names],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env=ansible_environment(collections_root, tmp_path),
+        env=ansible_environment(collections_root, home),
     )
-
     assert result.returncode == 0, result.stderr
-    documents = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_ansible_doc_parses_documentation(collections_root: Path, tmp_path: Path) -> None:
+    documents = filter_documents(collections_root, tmp_path, FILTERS)
+
     for name in FILTERS:
         assert documents[name]["doc"]["version_added"] == "0.1.0", name
         assert documents[name]["doc"]["options"]["_input"]["required"] is True, name
