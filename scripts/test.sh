@@ -100,7 +100,7 @@ if [[ " ${scenarios[*]} " =~ \ (certbot-nginx|certbot-haproxy|raspberrypi-arm64|
     fi
     # eval of an empty string succeeds, so a failed start is caught here.
     if ! pebble_env=$("$repo/scripts/testbed/pebble.sh" start); then
-        echo "== Pebble did not start; the certificate and Raspberry Pi scenarios need it" >&2
+        echo "== Pebble failed to start, see its output above. The certificate and Raspberry Pi scenarios need it." >&2
         exit 1
     fi
     eval "$pebble_env"
