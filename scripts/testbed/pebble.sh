@@ -26,8 +26,9 @@
 #                               is 5), so test runs do not fail at random
 #   PEBBLE_AUTHZREUSE           percentage of orders that reuse a valid
 #                               authorization; default 0 here (Pebble's own
-#                               default is 50), so every order fetches its
-#                               challenge
+#                               default is 50), so nearly every order fetches
+#                               its challenge. Pebble 2.4 still reuses one in
+#                               100 times at 0 (rand.Intn(100) > percentage).
 #
 # Pebble keeps accounts, orders and its issuing CA in memory: every start
 # begins with a new CA and no accounts.
